@@ -78,17 +78,23 @@ func isAtext(r rune) bool {
 	return strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)
 }
 
+// phoneChars are the characters of a number written for people: digits and
+// the usual separators. Letters are refused, because libphonenumber would
+// read them as keypad digits or as an extension and drop it, storing a
+// number that the user did not type.
+var phoneChars = regexp.MustCompile(`^\+[0-9 ()./-]+$`)
+
 // normalizePhone accepts a number in international form ("+" and the country
-// code, with any spacing or punctuation) that libphonenumber holds valid,
-// and returns it in E.164.
+// code, with spaces, dots, dashes, slashes or brackets) that libphonenumber
+// holds valid, and returns it in E.164.
 func normalizePhone(s string) (string, problem) {
 	invalid := problem{CodeInvalidPhone, "must be a valid phone number in international form, such as +44 20 7946 0018"}
-	if len(s) > maxPhoneLength || !strings.HasPrefix(s, "+") {
+	if len(s) > maxPhoneLength || !phoneChars.MatchString(s) {
 		return "", invalid
 	}
 
 	num, err := phonenumbers.Parse(s, "")
-	if err != nil || !phonenumbers.IsValidNumber(num) {
+	if err != nil || !phonenumbers.IsValidNumber(num) || num.GetExtension() != "" {
 		return "", invalid
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), problem{}
