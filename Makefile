@@ -1,0 +1,99 @@
+# Every command a developer or CI runs. `make help` lists the targets.
+#
+# Local runs need Go, Node.js 20 or later with npm (for dynalite, the local
+# DynamoDB), and a C compiler for the race detector in `make test`. Nothing
+# here needs an AWS account or Docker.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Settings for local runs. Override them on the command line or in the
+# environment, for example `make db DYNAMODB_PORT=8001`.
+AWS_REGION ?= us-east-1
+TABLE_NAME ?= profiles
+DYNAMODB_PORT ?= 8000
+DYNAMODB_ENDPOINT ?= http://127.0.0.1:$(DYNAMODB_PORT)
+export AWS_REGION TABLE_NAME DYNAMODB_PORT DYNAMODB_ENDPOINT
+
+NODE_MIN_MAJOR := 20
+# npm ci runs again only when package.json or package-lock.json is newer than
+# this stamp. It lives in node_modules so that deleting the folder resets it.
+NPM_STAMP := node_modules/.npm-ci.stamp
+
+GO_LAMBDA_BUILD := CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w'
+
+define CHECK_NODE
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	echo "Node.js $(NODE_MIN_MAJOR) or later with npm is required: install it from https://nodejs.org or your package manager" >&2; \
+	exit 1; \
+fi; \
+major="$$(node -p 'process.versions.node.split(".")[0]')"; \
+if [ "$$major" -lt $(NODE_MIN_MAJOR) ]; then \
+	echo "Node.js $(NODE_MIN_MAJOR) or later is required, but node is $$(node --version): upgrade it from https://nodejs.org or your package manager" >&2; \
+	exit 1; \
+fi
+endef
+
+# Fail before any prerequisite runs when `make invoke` has no event.
+ifneq ($(filter invoke,$(MAKECMDGOALS)),)
+ifeq ($(EVENT),)
+$(error EVENT is required: make invoke EVENT=events/<file>.json)
+endif
+endif
+
+.PHONY: help deps db db-stop db-status build build-ProfileFunction invoke test lint clean clean-db
+
+help: ## List the targets.
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+deps: $(NPM_STAMP) ## Check Node.js, install dynalite with npm ci, download Go modules.
+	@$(CHECK_NODE)
+	go mod download
+
+$(NPM_STAMP): package.json package-lock.json
+	@$(CHECK_NODE)
+	npm ci
+	@touch $@
+
+db: deps ## Start the local DynamoDB on 127.0.0.1 (port DYNAMODB_PORT, default 8000) and create the table.
+	go run ./cmd/localdb start
+
+db-stop: ## Stop the local DynamoDB; its data stays in .local/.
+	go run ./cmd/localdb stop
+
+db-status: ## Show whether the local DynamoDB is running.
+	go run ./cmd/localdb status
+
+build: ## Build bin/bootstrap for this machine (used by make invoke).
+	$(GO_LAMBDA_BUILD) -o bin/bootstrap ./functions/profile
+
+# sam build runs this target for the makefile build method and sets
+# ARTIFACTS_DIR.
+build-ProfileFunction: ## Build the function for Lambda (linux/arm64) into ARTIFACTS_DIR, which sam build sets.
+	@if [ -z "$(ARTIFACTS_DIR)" ]; then echo "ARTIFACTS_DIR is not set: run sam build, or make build-ProfileFunction ARTIFACTS_DIR=DIR" >&2; exit 1; fi
+	GOOS=linux GOARCH=arm64 $(GO_LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/profile
+
+invoke: db build ## Invoke the function once under the Lambda emulator: make invoke EVENT=events/FILE.json.
+	@rie="$$(go tool -n aws-lambda-rie)" && \
+	go run ./cmd/invoke -bootstrap bin/bootstrap -rie "$$rie" "$(EVENT)"
+
+# The database is stopped afterwards only if this run started it, so a
+# database that a developer started with make db keeps running.
+test: deps ## Run all tests with the race detector against a local DynamoDB, as CI does.
+	@mkdir -p .local && rm -f .local/started; \
+	trap 'if [ "$$(cat .local/started 2>/dev/null)" = yes ]; then go run ./cmd/localdb stop; fi' EXIT; \
+	go run ./cmd/localdb start -started-file .local/started && \
+	DYNAMODB_ENDPOINT=$(DYNAMODB_ENDPOINT) go test -race -count=1 ./...
+
+lint: ## Run go vet, gofmt, staticcheck, and check that go mod tidy changes nothing.
+	go vet ./...
+	@unformatted="$$(gofmt -l $$(go list -e -f '{{.Dir}}' ./...) | sort -u)"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change these files (run gofmt -w on them):" >&2; echo "$$unformatted" >&2; exit 1; fi
+	go tool staticcheck ./...
+	go mod tidy -diff
+
+clean: ## Remove build output (bin/ and .aws-sam/); the database in .local/ stays.
+	rm -rf bin .aws-sam
+
+clean-db: db-stop ## Stop the local DynamoDB and delete its data in .local/.
+	rm -rf .local
