@@ -6,17 +6,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/serverless-profile/profile-service/internal/app"
 	"github.com/serverless-profile/profile-service/internal/config"
-	"github.com/serverless-profile/profile-service/internal/gateway"
-	"github.com/serverless-profile/profile-service/internal/store"
 )
 
 func main() {
@@ -25,24 +20,11 @@ func main() {
 		fmt.Fprintf(os.Stderr, "profile: invalid configuration:\n%v\n", err)
 		os.Exit(1)
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
-	// LoadDefaultConfig reads the environment and files only; credentials
-	// are fetched on the first request, so the cold start makes no call.
-	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	h, err := app.NewHandler(context.Background(), cfg, os.Stdout)
 	if err != nil {
-		log.Error("load AWS configuration", slog.String("error", err.Error()))
+		fmt.Fprintf(os.Stderr, "profile: %v\n", err)
 		os.Exit(1)
 	}
-	client := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
-		if cfg.DynamoDBEndpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
-		}
-	})
-
-	h := gateway.New(store.New(client, cfg.TableName), gateway.Config{
-		AllowedOrigins: cfg.AllowedOrigins,
-		RequireIfMatch: cfg.RequireIfMatch,
-	}, log)
 	lambda.Start(h.Handle)
 }
