@@ -27,7 +27,7 @@ var emailDomain = idna.New(
 // normalizeEmail accepts a bare addr-spec (RFC 5322, section 3.4.1) whose
 // local part is a dot-atom, lowercases and IDNA-encodes the domain, and keeps
 // the local part as sent, since RFC 5321 lets it be case-sensitive. Display
-// names, comments, quoted local parts and address literals are refused.
+// names, comments, quoted local parts and address literals are rejected.
 func normalizeEmail(s string) (string, problem) {
 	invalid := problem{CodeInvalidEmail, "must be an email address such as name@example.com, without a display name"}
 
@@ -79,7 +79,7 @@ func isAtext(r rune) bool {
 }
 
 // phoneChars are the characters of a number written for people: digits and
-// the usual separators. Letters are refused, because libphonenumber would
+// the usual separators. Letters are rejected, because libphonenumber would
 // read them as keypad digits or as an extension and drop it, storing a
 // number that the user did not type.
 var phoneChars = regexp.MustCompile(`^\+[0-9 ()./-]+$`)

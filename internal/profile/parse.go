@@ -28,7 +28,7 @@ func ParseReplacement(body []byte) (Profile, error) {
 
 // ParsePatch reads the body of a PATCH: a JSON merge patch (RFC 7396) of the
 // profile. A member sets a field, null removes it, and {} changes nothing.
-// Read-only members are refused, and so is a null name, since every profile
+// Read-only members are rejected, and so is a null name, since every profile
 // has one. It returns the changes in field order, or a *SyntaxError or a
 // *ValidationError as ParseReplacement does.
 func ParsePatch(body []byte) ([]Change, error) {

@@ -100,7 +100,7 @@ func checkValue(r rule, raw json.RawMessage) (string, problem) {
 
 // cleanText applies the rules shared by every field: surrounding white space
 // is trimmed, the text is put in Unicode NFC, and it may be neither empty nor
-// hold control characters. U+FFFD is refused too, since it marks text that
+// hold control characters. U+FFFD is rejected too, since it marks text that
 // was damaged before it reached the service (for example a lone surrogate
 // escape, which encoding/json replaces with it).
 func cleanText(s string) (string, problem) {
