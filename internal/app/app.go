@@ -5,12 +5,11 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/serverless-profile/profile-service/internal/config"
@@ -19,24 +18,31 @@ import (
 )
 
 // NewHandler returns the handler for cfg, writing its JSON log lines to
-// logs. It makes no network call: the AWS configuration comes from the
-// environment and files, and credentials are fetched on the first request.
+// logs. It takes the AWS Region and credentials from the environment, as
+// [AWSConfig] describes, and returns its error when they are missing. It
+// makes no network call and reads no file, so ctx is not used.
 func NewHandler(ctx context.Context, cfg config.Config, logs io.Writer) (*gateway.Handler, error) {
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel}))
-
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	awsCfg, err := AWSConfig(os.Getenv)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, err
 	}
-	client := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
-		if cfg.DynamoDBEndpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
-		}
-	})
+	client := NewDynamoDBClient(awsCfg, cfg.DynamoDBEndpoint)
 
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	h := gateway.New(store.New(client, cfg.TableName), gateway.Config{
 		AllowedOrigins: cfg.AllowedOrigins,
 		RequireIfMatch: cfg.RequireIfMatch,
 	}, log)
 	return h, nil
+}
+
+// NewDynamoDBClient returns the function's DynamoDB client for awsCfg. A
+// non-empty endpoint, such as http://127.0.0.1:8000, replaces the AWS
+// endpoint of the Region.
+func NewDynamoDBClient(awsCfg aws.Config, endpoint string) *dynamodb.Client {
+	return dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
 }
