@@ -12,6 +12,24 @@ import (
 	"strings"
 )
 
+// Names of the environment variables that Load reads.
+const (
+	EnvTableName        = "TABLE_NAME"
+	EnvAllowedOrigins   = "ALLOWED_ORIGINS"
+	EnvRequireIfMatch   = "REQUIRE_IF_MATCH"
+	EnvLogLevel         = "LOG_LEVEL"
+	EnvDynamoDBEndpoint = "DYNAMODB_ENDPOINT"
+)
+
+// Variables lists every environment variable that Load reads, in the order
+// of the Config fields. The function in template.yaml sets each of them
+// except LocalVariables.
+var Variables = []string{EnvTableName, EnvAllowedOrigins, EnvRequireIfMatch, EnvLogLevel, EnvDynamoDBEndpoint}
+
+// LocalVariables lists the variables of Variables that only local runs set.
+// A deployed function leaves them unset.
+var LocalVariables = []string{EnvDynamoDBEndpoint}
+
 // Config is the function's configuration.
 type Config struct {
 	// TableName is the DynamoDB table of profiles (TABLE_NAME, required).
@@ -37,12 +55,12 @@ func Load(getenv func(string) string) (Config, error) {
 	var cfg Config
 	var errs []error
 
-	cfg.TableName = strings.TrimSpace(getenv("TABLE_NAME"))
+	cfg.TableName = strings.TrimSpace(getenv(EnvTableName))
 	if cfg.TableName == "" {
 		errs = append(errs, errors.New("TABLE_NAME is required: set it to the name of the DynamoDB table of profiles"))
 	}
 
-	for o := range strings.SplitSeq(getenv("ALLOWED_ORIGINS"), ",") {
+	for o := range strings.SplitSeq(getenv(EnvAllowedOrigins), ",") {
 		o = strings.TrimSpace(o)
 		if o == "" {
 			continue
@@ -54,7 +72,7 @@ func Load(getenv func(string) string) (Config, error) {
 		cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
 	}
 
-	if v := strings.TrimSpace(getenv("REQUIRE_IF_MATCH")); v != "" {
+	if v := strings.TrimSpace(getenv(EnvRequireIfMatch)); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("REQUIRE_IF_MATCH is %q: set it to true or false", v))
@@ -62,13 +80,13 @@ func Load(getenv func(string) string) (Config, error) {
 		cfg.RequireIfMatch = b
 	}
 
-	if v := strings.TrimSpace(getenv("LOG_LEVEL")); v != "" {
+	if v := strings.TrimSpace(getenv(EnvLogLevel)); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Errorf("LOG_LEVEL is %q: set it to DEBUG, INFO, WARN or ERROR", v))
 		}
 	}
 
-	if v := strings.TrimSpace(getenv("DYNAMODB_ENDPOINT")); v != "" {
+	if v := strings.TrimSpace(getenv(EnvDynamoDBEndpoint)); v != "" {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("DYNAMODB_ENDPOINT is %q: set it to a URL such as http://127.0.0.1:8000, or leave it empty for AWS", v))

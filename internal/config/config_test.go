@@ -69,3 +69,23 @@ func TestLoad_AllErrors(t *testing.T) {
 		t.Errorf("Load() error = %v, want 3 joined errors", err)
 	}
 }
+
+// TestLoad_ReadsVariables checks that Variables names exactly the
+// variables that Load reads, because the template tests rely on it to find
+// a setting that template.yaml leaves out.
+func TestLoad_ReadsVariables(t *testing.T) {
+	var read []string
+	_, _ = Load(func(name string) string {
+		read = append(read, name)
+		return ""
+	})
+
+	if !slices.Equal(read, Variables) {
+		t.Errorf("Load read %v, want Variables = %v", read, Variables)
+	}
+	for _, name := range LocalVariables {
+		if !slices.Contains(Variables, name) {
+			t.Errorf("LocalVariables has %s, which is not in Variables", name)
+		}
+	}
+}
