@@ -21,6 +21,11 @@ NODE_MIN_MAJOR := 20
 NPM_STAMP := node_modules/.npm-ci.stamp
 
 GO_LAMBDA_BUILD := CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w'
+# Lambda runs the function on provided.al2023 on arm64 (Graviton), as
+# template.yaml sets.
+GO_LAMBDA_ARM64_BUILD := GOOS=linux GOARCH=arm64 $(GO_LAMBDA_BUILD)
+# Where make build writes bootstrap; tests point it at a temporary folder.
+LAMBDA_DIR ?= bin/lambda
 
 define CHECK_NODE
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
@@ -41,7 +46,7 @@ $(error EVENT is required: make invoke EVENT=events/<file>.json)
 endif
 endif
 
-.PHONY: help deps db db-stop db-status build build-ProfileFunction invoke test lint clean clean-db
+.PHONY: help deps db db-stop db-status build build-native build-ProfileFunction invoke test lint clean clean-db
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -64,16 +69,19 @@ db-stop: ## Stop the local DynamoDB; its data stays in .local/.
 db-status: ## Show whether the local DynamoDB is running.
 	go run ./cmd/localdb status
 
-build: ## Build bin/bootstrap for this machine (used by make invoke).
+build: ## Build the function for Lambda (static linux/arm64, stripped) into bin/lambda/bootstrap, as sam build does.
+	$(GO_LAMBDA_ARM64_BUILD) -o "$(LAMBDA_DIR)/bootstrap" ./functions/profile
+
+build-native: ## Build bin/bootstrap for this machine (used by make invoke).
 	$(GO_LAMBDA_BUILD) -o bin/bootstrap ./functions/profile
 
 # sam build runs this target for the makefile build method and sets
 # ARTIFACTS_DIR.
 build-ProfileFunction: ## Build the function for Lambda (linux/arm64) into ARTIFACTS_DIR, which sam build sets.
 	@if [ -z "$(ARTIFACTS_DIR)" ]; then echo "ARTIFACTS_DIR is not set: run sam build, or make build-ProfileFunction ARTIFACTS_DIR=DIR" >&2; exit 1; fi
-	GOOS=linux GOARCH=arm64 $(GO_LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/profile
+	$(GO_LAMBDA_ARM64_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/profile
 
-invoke: db build ## Invoke the function once under the Lambda emulator: make invoke EVENT=events/FILE.json.
+invoke: db build-native ## Invoke the function once under the Lambda emulator: make invoke EVENT=events/FILE.json.
 	@rie="$$(go tool -n aws-lambda-rie)" && \
 	go run ./cmd/invoke -bootstrap bin/bootstrap -rie "$$rie" "$(EVENT)"
 

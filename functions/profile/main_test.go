@@ -18,8 +18,8 @@ import (
 	"github.com/serverless-profile/profile-service/internal/devdb"
 )
 
-// buildBootstrap builds the function as make build does, into a temporary
-// folder, and returns its path.
+// buildBootstrap builds the function for this machine, as make build-native
+// does, into a temporary folder, and returns its path.
 func buildBootstrap(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "bootstrap")
