@@ -46,7 +46,7 @@ $(error EVENT is required: make invoke EVENT=events/<file>.json)
 endif
 endif
 
-.PHONY: help deps db db-stop db-status build build-native build-ProfileFunction invoke test lint clean clean-db
+.PHONY: help deps db db-stop db-status build build-native build-ProfileFunction invoke test lint deploy clean clean-db
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -93,12 +93,24 @@ test: deps ## Run all tests with the race detector against a local DynamoDB, as 
 	go run ./cmd/localdb start -started-file .local/started && \
 	DYNAMODB_ENDPOINT=$(DYNAMODB_ENDPOINT) go test -race -count=1 ./...
 
-lint: ## Run go vet, gofmt, staticcheck, and check that go mod tidy changes nothing.
+lint: ## Run go vet, gofmt, staticcheck and cfn-lint, and check that go mod tidy changes nothing.
 	go vet ./...
 	@unformatted="$$(gofmt -l $$(go list -e -f '{{.Dir}}' ./...) | sort -u)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change these files (run gofmt -w on them):" >&2; echo "$$unformatted" >&2; exit 1; fi
 	go tool staticcheck ./...
 	go mod tidy -diff
+	@if command -v cfn-lint >/dev/null 2>&1; then \
+		echo "cfn-lint template.yaml"; cfn-lint template.yaml; \
+	elif [ "$$CI" = true ]; then \
+		echo "cfn-lint not found, and CI=true requires it: install it with pip install cfn-lint" >&2; exit 1; \
+	else \
+		echo "cfn-lint not found, so template.yaml was not linted: install it with pip install cfn-lint" >&2; \
+	fi
+
+# For users with an AWS account; nothing else in this Makefile reaches AWS.
+deploy: ## Build with sam and deploy the stack to your AWS account, asking for each setting.
+	@command -v sam >/dev/null 2>&1 || { echo "sam not found: install the AWS SAM CLI, then run make deploy again" >&2; exit 1; }
+	sam build && sam deploy --guided
 
 clean: ## Remove build output (bin/ and .aws-sam/); the database in .local/ stays.
 	rm -rf bin .aws-sam
