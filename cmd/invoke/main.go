@@ -111,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bootstrap, err := executablePath(c.bootstrap, "bootstrap", "run `make build`")
+	bootstrap, err := executablePath(c.bootstrap, "bootstrap", "run `make build-native`")
 	if err != nil {
 		return err
 	}
