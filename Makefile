@@ -46,7 +46,7 @@ $(error EVENT is required: make invoke EVENT=events/<file>.json)
 endif
 endif
 
-.PHONY: help deps db db-stop db-status build build-native build-ProfileFunction invoke test lint deploy clean clean-db
+.PHONY: help deps db db-stop db-status build build-native build-ProfileFunction invoke test fuzz lint deploy clean clean-db
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -92,6 +92,32 @@ test: deps ## Run all tests with the race detector against a local DynamoDB, as 
 	trap 'if [ "$$(cat .local/started 2>/dev/null)" = yes ]; then go run ./cmd/localdb stop; fi' EXIT; \
 	go run ./cmd/localdb start -started-file .local/started && \
 	DYNAMODB_ENDPOINT=$(DYNAMODB_ENDPOINT) go test -race -count=1 ./...
+
+# Every fuzz target of the module, as PACKAGE:FUNCTION. A test in
+# internal/gateway checks that this list names each Fuzz function once.
+FUZZ_TARGETS := \
+	./internal/profile:FuzzParseReplacement \
+	./internal/profile:FuzzParsePatch \
+	./internal/profile:FuzzTextField \
+	./internal/profile:FuzzEmailField \
+	./internal/profile:FuzzPhoneNumberField \
+	./internal/profile:FuzzURLField \
+	./internal/profile:FuzzLocaleField \
+	./internal/profile:FuzzZoneinfoField \
+	./internal/gateway:FuzzDecodeEvent \
+	./internal/gateway:FuzzSubject \
+	./internal/gateway:FuzzHandle \
+	./internal/gateway:FuzzHandleRequest
+FUZZTIME ?= 30s
+
+# go test -fuzz takes one target at a time, so they run one after the
+# other; make test runs only their seed corpora in testdata/fuzz/.
+fuzz: ## Run each fuzz target for FUZZTIME (default 30s), one after the other.
+	@set -e; for target in $(FUZZ_TARGETS); do \
+		pkg="$${target%%:*}"; name="$${target#*:}"; \
+		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+	done
 
 lint: ## Run go vet, gofmt, staticcheck and cfn-lint, and check that go mod tidy changes nothing.
 	go vet ./...
