@@ -97,8 +97,8 @@ func TestHandler_RequireIfMatch(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := &fakeStore{
 				get: func(context.Context, string) (profile.Profile, error) { return stored, nil },
-				put: func(_ context.Context, _ string, p profile.Profile, pc profile.Precondition) (profile.Profile, bool, error) {
-					p.Version = 1
+				put: func(_ context.Context, sub string, p profile.Profile, pc profile.Precondition) (profile.Profile, bool, error) {
+					p.Sub, p.Version = sub, 1
 					return p, pc.IfNoneMatchAny, nil
 				},
 				delete: func(context.Context, string, profile.Precondition) error { return nil },
@@ -145,22 +145,28 @@ func TestHandler_Preconditions(t *testing.T) {
 // statuses, and that no cause reaches the client.
 func TestHandler_StoreErrors(t *testing.T) {
 	secret := errors.New("dial tcp 10.0.0.1:443: secret internal detail")
+	// Each error comes from a request that can get it: a version mismatch
+	// needs a precondition, which a GET does not have.
 	tests := []struct {
 		name   string
+		event  event
 		err    error
 		status int
 		header string
 	}{
-		{"not found", fmt.Errorf("get profile: %w", profile.ErrNotFound), 404, ""},
-		{"version mismatch", fmt.Errorf("put: %w", &profile.VersionMismatchError{Current: 4}), 412, "ETag"},
-		{"unavailable", fmt.Errorf("%w: %w", profile.ErrUnavailable, secret), 503, "Retry-After"},
-		{"unexpected", secret, 500, ""},
+		{"not found", rest("GET", ""), fmt.Errorf("get profile: %w", profile.ErrNotFound), 404, ""},
+		{"version mismatch", rest("DELETE", "", "If-Match", `"3"`), fmt.Errorf("delete: %w", &profile.VersionMismatchError{Current: 4}), 412, "ETag"},
+		{"unavailable", rest("GET", ""), fmt.Errorf("%w: %w", profile.ErrUnavailable, secret), 503, "Retry-After"},
+		{"unexpected", rest("GET", ""), secret, 500, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := &fakeStore{get: func(context.Context, string) (profile.Profile, error) { return profile.Profile{}, tt.err }}
+			fake := &fakeStore{
+				get:    func(context.Context, string) (profile.Profile, error) { return profile.Profile{}, tt.err },
+				delete: func(context.Context, string, profile.Precondition) error { return tt.err },
+			}
 			h := newHarnessWithStore(t, fake, Config{})
-			r := h.do(rest("GET", "").json()).wantProblem(tt.status)
+			r := h.do(tt.event.json()).wantProblem(tt.status)
 			if tt.header != "" {
 				r.wantHeader(tt.header, "*")
 			}
@@ -292,9 +298,9 @@ func TestHandler_NotModified(t *testing.T) {
 // size check and the parse.
 func TestHandler_Base64Body(t *testing.T) {
 	var got profile.Profile
-	fake := &fakeStore{put: func(_ context.Context, _ string, p profile.Profile, _ profile.Precondition) (profile.Profile, bool, error) {
+	fake := &fakeStore{put: func(_ context.Context, sub string, p profile.Profile, _ profile.Precondition) (profile.Profile, bool, error) {
 		got = p
-		p.Version = 1
+		p.Sub, p.Version = sub, 1
 		return p, true, nil
 	}}
 	h := newHarnessWithStore(t, fake, Config{})
