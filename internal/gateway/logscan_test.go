@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestMain runs the tests, then checks every log line that any harness of
@@ -96,14 +98,39 @@ func (lr *logRegistry) scan() (leaks []string, lines, values int) {
 	return leaks, lines, len(secrets)
 }
 
-// holdsValue reports whether a JSON log line holds s, as it is or as a
-// JSON string escapes it.
-func holdsValue(line, s string) bool {
-	if strings.Contains(line, s) {
+// holdsValue reports whether log text holds s, as it is or as a JSON
+// string escapes it, as a whole token: the characters on either side are
+// not letters or digits. A plain substring search would find a short value
+// such as "ada" in the hexadecimal addresses of a stack trace.
+func holdsValue(text, s string) bool {
+	if containsToken(text, s) {
 		return true
 	}
 	encoded, err := json.Marshal(s)
-	return err == nil && strings.Contains(line, strings.Trim(string(encoded), `"`))
+	return err == nil && containsToken(text, strings.Trim(string(encoded), `"`))
+}
+
+// containsToken reports whether s occurs in text with no letter or digit
+// right before or after it.
+func containsToken(text, s string) bool {
+	for offset := 0; offset < len(text); {
+		i := strings.Index(text[offset:], s)
+		if i < 0 {
+			return false
+		}
+		start, end := offset+i, offset+i+len(s)
+		before, _ := utf8.DecodeLastRuneInString(text[:start])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if !isAlphanumeric(before) && !isAlphanumeric(after) {
+			return true
+		}
+		offset = start + 1
+	}
+	return false
+}
+
+func isAlphanumeric(r rune) bool {
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
 // requestIDOf returns the request_id of a JSON log line, or "(unknown)".
@@ -212,6 +239,30 @@ func TestLogRegistry_FindsValue(t *testing.T) {
 	lr.addOutput(escaped)
 	if leaks, _, _ := lr.scan(); len(leaks) != 1 || !strings.Contains(leaks[0], "r-2") {
 		t.Errorf("scan of a log with an escaped name = %v, want one leak in request r-2", leaks)
+	}
+}
+
+// TestHoldsValue checks that values match as whole tokens only.
+func TestHoldsValue(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want bool
+	}{
+		{"quoted", `{"error":"ada"}`, true},
+		{"start and end", "ada", true},
+		{"between spaces", "user ada logged", true},
+		{"inside a word", `{"error":"metadata"}`, false},
+		{"inside hexadecimal", "handler.go:90 +0xada3", false},
+		{"second occurrence whole", "metadata, ada", true},
+		{"between punctuation", `{"error":"<ada>"}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := holdsValue(tt.text, "ada"); got != tt.want {
+				t.Errorf("holdsValue(%q, \"ada\") = %t, want %t", tt.text, got, tt.want)
+			}
+		})
 	}
 }
 
