@@ -49,7 +49,7 @@ $(error EVENT is required: make invoke EVENT=events/<file>.json)
 endif
 endif
 
-.PHONY: help deps db db-stop db-status build build-native build-ProfileFunction invoke start-api token test fuzz lint deploy clean clean-db
+.PHONY: help deps db db-stop db-status build build-native build-ProfileFunction invoke start-api token test bench fuzz lint deploy clean clean-db
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -106,6 +106,14 @@ test: deps ## Run all tests with the race detector against a local DynamoDB, as 
 	trap 'if [ "$$(cat .local/started 2>/dev/null)" = yes ]; then go run ./cmd/localdb stop; fi' EXIT; \
 	go run ./cmd/localdb start -started-file .local/started && \
 	DYNAMODB_ENDPOINT=$(DYNAMODB_ENDPOINT) go test -race -count=1 ./...
+
+# Like test, bench stops the database afterwards only if it started it. It
+# runs for a few minutes; cmd/bench says what it measures.
+bench: deps ## Measure the function's size, cold start, latency, CPU time and memory, and write BENCHMARKS.md.
+	@mkdir -p .local && rm -f .local/bench-started; \
+	trap 'if [ "$$(cat .local/bench-started 2>/dev/null)" = yes ]; then go run ./cmd/localdb stop; fi' EXIT; \
+	go run ./cmd/localdb start -started-file .local/bench-started && \
+	DYNAMODB_ENDPOINT=$(DYNAMODB_ENDPOINT) go run ./cmd/bench -out BENCHMARKS.md
 
 # Every fuzz target of the module, as PACKAGE:FUNCTION. A test in
 # internal/gateway checks that this list names each Fuzz function once.
