@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -363,5 +364,25 @@ func TestHandler_HTTPAPIRoutes(t *testing.T) {
 			raw, _ := json.Marshal(m)
 			h.do(raw).wantStatus(tt.status)
 		})
+	}
+}
+
+// panicWriter is a log destination that panics on every write.
+type panicWriter struct{}
+
+func (panicWriter) Write([]byte) (int, error) { panic("log destination broke") }
+
+// TestHandler_LogWriterPanics checks that a failing log destination does
+// not take the answer with it.
+func TestHandler_LogWriterPanics(t *testing.T) {
+	fake := &fakeStore{get: func(context.Context, string) (profile.Profile, error) { return profile.Profile{}, profile.ErrNotFound }}
+	h := New(fake, Config{}, slog.New(slog.NewJSONHandler(panicWriter{}, nil)))
+
+	resp, err := h.Handle(t.Context(), rest("GET", "").json())
+	if err != nil {
+		t.Fatalf("Handle() error = %v", err)
+	}
+	if resp.StatusCode != 404 {
+		t.Errorf("status = %d, want 404", resp.StatusCode)
 	}
 }

@@ -11,6 +11,10 @@ import (
 // body, no field value, no header but the ids. The caller appears by sub
 // alone.
 func (h *Handler) logRequest(ctx context.Context, r *request, status int, failure error, latency time.Duration) {
+	// The line is written after Handle has recovered from any panic, so a
+	// log writer that panics would escape it and cost the client its answer.
+	defer func() { _ = recover() }()
+
 	route := r.route
 	if r.routeFromPath && route != Resource {
 		route = "(unmatched path)"
