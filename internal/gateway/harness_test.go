@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"slices"
@@ -58,9 +59,16 @@ func newHarnessWithStore(t *testing.T, s Store, cfg Config) *harness {
 // checkContract).
 func (h *harness) do(event json.RawMessage) *result {
 	h.t.Helper()
+	return h.doContext(h.t.Context(), event)
+}
+
+// doContext is do with the invocation's context, which may carry a
+// deadline as Lambda's does.
+func (h *harness) doContext(ctx context.Context, event json.RawMessage) *result {
+	h.t.Helper()
 	h.remember(event)
 
-	resp, err := h.handler.Handle(h.t.Context(), event)
+	resp, err := h.handler.Handle(ctx, event)
 	if err != nil {
 		h.t.Fatalf("Handle returned an error, which API Gateway turns into a 502: %v", err)
 	}
