@@ -14,8 +14,8 @@ var methods = []string{"PUT", "GET", "PATCH"}
 
 // startAttempts is how often a fresh start is tried when the emulator
 // fails, as it can when another socket takes one of its ports between
-// freeLoopbackAddresses and its start. The report counts the attempts that
-// failed.
+// freeLoopbackAddresses and its start. The report counts the failed
+// attempts.
 const startAttempts = 3
 
 // functionUnderTest is a bootstrap with its environment and the events

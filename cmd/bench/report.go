@@ -62,12 +62,12 @@ func (r report) markdown() string {
 	b.WriteString("The function runs under the AWS Lambda Runtime Interface Emulator on this machine, against the local dynalite database, ")
 	b.WriteString("so the latencies are those of a laptop, not of Lambda and DynamoDB.\n\n")
 	fmt.Fprintf(&b, "- Date: %s\n", r.date.UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "- Machine: %s/%s, %s, %d CPUs (nproc), %s memory\n", r.machine.os, r.machine.arch, r.machine.cpu, r.machine.cpus, formatMiB(r.machine.memory))
+	fmt.Fprintf(&b, "- Machine: %s/%s, %s, %d CPUs (nproc), %s GiB of memory\n", r.machine.os, r.machine.arch, r.machine.cpu, r.machine.cpus, formatFloat(float64(r.machine.memory)/(1<<30), 1))
 	fmt.Fprintf(&b, "- Load average (1, 5, 15 min): %s at the start, %s at the end; other programs shared the CPUs\n", r.loadStart, r.loadEnd)
 	fmt.Fprintf(&b, "- Go: %s; emulator: aws-lambda-runtime-interface-emulator %s\n", r.goVersion, r.rieVersion)
-	fmt.Fprintf(&b, "- Runs: %d rounds of fresh starts (each: the function once per method, hello-world once), %d warm requests per method, %d requests before the memory reading; %s in all\n",
-		r.rounds, r.requests, r.memoryRequests, r.elapsed.Round(time.Second))
-	fmt.Fprintf(&b, "- Fresh starts tried again because the emulator failed, which happens when another socket takes one of its ports: %d\n\n", r.cold.retried)
+	fmt.Fprintf(&b, "- Runs: %s rounds of fresh starts (each: the function once per method, hello-world once), %s warm requests per method, %s requests before the memory reading; %s in all\n",
+		formatInt(int64(r.rounds)), formatInt(int64(r.requests)), formatInt(int64(r.memoryRequests)), r.elapsed.Round(time.Second))
+	fmt.Fprintf(&b, "- Fresh starts tried again because the emulator failed: %d\n\n", r.cold.retried)
 	b.WriteString(r.table())
 	b.WriteString("\n")
 	b.WriteString(notes)
@@ -118,9 +118,9 @@ func (r report) coldStartRows() []row {
 	ratio50 := float64(percentile(profile, 50)) / float64(percentile(hello, 50))
 	ratio90 := float64(percentile(profile, 90)) / float64(percentile(hello, 90))
 	return []row{
-		{measurement: fmt.Sprintf("init duration (INIT REPORT), profile, p50 / p90 of %d fresh starts", len(profile)),
+		{measurement: fmt.Sprintf("init duration (INIT REPORT), profile, p50 / p90 of %s fresh starts", formatInt(int64(len(profile)))),
 			result: formatMs(percentile(profile, 50)) + " / " + formatMs(percentile(profile, 90))},
-		{measurement: fmt.Sprintf("init duration (INIT REPORT), hello-world, p50 / p90 of %d fresh starts", len(hello)),
+		{measurement: fmt.Sprintf("init duration (INIT REPORT), hello-world, p50 / p90 of %s fresh starts", formatInt(int64(len(hello)))),
 			result: formatMs(percentile(hello, 50)) + " / " + formatMs(percentile(hello, 90))},
 		{measurement: "init duration, profile over hello-world, p50 / p90",
 			result:  fmt.Sprintf("%.2f× / %.2f×", ratio50, ratio90),
@@ -160,7 +160,7 @@ func (r report) latencyRows() []row {
 	var rows []row
 	if hello := r.warm.hello; len(hello) > 0 {
 		rows = append(rows, row{
-			measurement: fmt.Sprintf("hello-world warm through the emulator (the emulator's own share), p50 / p99 of %d", len(hello)),
+			measurement: fmt.Sprintf("hello-world warm through the emulator (the emulator's own share), p50 / p99 of %s", formatInt(int64(len(hello)))),
 			result:      formatMs(percentile(hello, 50)) + " / " + formatMs(percentile(hello, 99)),
 		})
 	}
@@ -170,7 +170,7 @@ func (r report) latencyRows() []row {
 		db := r.warm.database[method]
 		if len(first) > 0 {
 			rows = append(rows, row{
-				measurement: fmt.Sprintf("%s first request after init, p50 / p99 of %d fresh starts", method, len(first)),
+				measurement: fmt.Sprintf("%s first request after init, p50 / p99 of %s fresh starts", method, formatInt(int64(len(first)))),
 				result:      formatMs(percentile(first, 50)) + " / " + formatMs(percentile(first, 99)),
 			})
 		}
@@ -179,9 +179,9 @@ func (r report) latencyRows() []row {
 		}
 		over := percentile(warm, 99) - percentile(db, 99)
 		rows = append(rows,
-			row{measurement: fmt.Sprintf("%s warm through the emulator, p50 / p99 of %d", method, len(warm)),
+			row{measurement: fmt.Sprintf("%s warm through the emulator, p50 / p99 of %s", method, formatInt(int64(len(warm)))),
 				result: formatMs(percentile(warm, 50)) + " / " + formatMs(percentile(warm, 99))},
-			row{measurement: fmt.Sprintf("%s to the database alone (SDK), p50 / p99 of %d", method, len(db)),
+			row{measurement: fmt.Sprintf("%s to the database alone (SDK), p50 / p99 of %s", method, formatInt(int64(len(db)))),
 				result: formatMs(percentile(db, 50)) + " / " + formatMs(percentile(db, 99))},
 			row{measurement: fmt.Sprintf("%s warm p99 over database-alone p99", method),
 				result:  formatMs(over),
