@@ -121,9 +121,13 @@ func startEmulator(ctx context.Context, rie, bootstrap, logLevel string, output 
 		close(e.done)
 	}()
 
-	if err := e.waitReady(ctx, invokeAddress); err != nil {
-		_ = e.stop()
-		return nil, err
+	// The function dials the runtime API as soon as it starts, and the
+	// emulator may open that port after the invoke port, so wait for both.
+	for _, address := range []string{invokeAddress, runtimeAPIAddress} {
+		if err := e.waitReady(ctx, address); err != nil {
+			_ = e.stop()
+			return nil, err
+		}
 	}
 	return e, nil
 }

@@ -84,7 +84,10 @@ func TestMain_UnderEmulatorLocalDB(t *testing.T) {
 			t.Logf("emulator output:\n%s", logs.String())
 		}
 	})
+	// The function dials the runtime API as soon as it starts, and the
+	// emulator may open that port after the invoke port, so wait for both.
 	waitForListener(t, apiAddr)
+	waitForListener(t, runtimeAddr)
 
 	put := invoke(t, apiAddr, filepath.Join(root, "events", "rest-put.json"))
 	if put.StatusCode != http.StatusCreated || put.Headers["ETag"] != `"1"` {
