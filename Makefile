@@ -1,8 +1,8 @@
 # Every command a developer or CI runs. `make help` lists the targets.
 #
 # Local runs need Go, Node.js 20 or later with npm (for dynalite, the local
-# DynamoDB), and a C compiler for the race detector in `make test`. Nothing
-# here needs an AWS account or Docker.
+# DynamoDB), and make. `make test` adds the race detector where a C compiler
+# is present. Nothing here needs an AWS account or Docker.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -99,13 +99,17 @@ start-api: db ## Serve the API on http://127.0.0.1:PORT (default 3000) behind a 
 token: ## Print an ID token for make start-api; SUB=, EMAIL= and TTL= (default 1h) change it.
 	@PORT=$(PORT) SUB="$(SUB)" EMAIL="$(EMAIL)" TTL="$(TTL)" go run ./cmd/localapi token
 
+# The race detector needs cgo, so it is on only where a C compiler is.
+RACE := $(shell command -v "$$(go env CC)" >/dev/null 2>&1 && echo -race)
+
 # The database is stopped afterwards only if this run started it, so a
 # database that a developer started with make db keeps running.
-test: deps ## Run all tests with the race detector against a local DynamoDB, as CI does.
+test: deps ## Run all tests (with the race detector where a C compiler is) against a local DynamoDB, as CI does.
+	@if [ -z "$(RACE)" ]; then echo "no C compiler ($$(go env CC)) found: running the tests without the race detector" >&2; fi
 	@mkdir -p .local && rm -f .local/started; \
 	trap 'if [ "$$(cat .local/started 2>/dev/null)" = yes ]; then go run ./cmd/localdb stop; fi' EXIT; \
 	go run ./cmd/localdb start -started-file .local/started && \
-	DYNAMODB_ENDPOINT=$(DYNAMODB_ENDPOINT) go test -race -count=1 ./...
+	DYNAMODB_ENDPOINT=$(DYNAMODB_ENDPOINT) go test $(RACE) -count=1 ./...
 
 # Like test, bench stops the database afterwards only if it started it. It
 # runs for a few minutes; cmd/bench says what it measures.
