@@ -19,6 +19,6 @@
 //     error from the function, or a response that is not a valid proxy
 //     response, gets 502 {"message":"Internal server error"}.
 //
-// Every answer carries an x-amzn-RequestId header with the event's
+// Every response carries an x-amzn-RequestId header with the event's
 // requestContext.requestId.
 package localapi

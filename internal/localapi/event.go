@@ -157,9 +157,9 @@ func eventQuery(r *http.Request) (map[string]string, map[string][]string) {
 
 // isText reports whether a body can travel as text: valid UTF-8 of a
 // textual media type, or of no stated type. API Gateway base64-encodes the
-// bodies whose type is one of the API's binary media types; the local API
-// treats every other type as binary, so that the function receives a
-// binary upload as it would with binary media types configured.
+// bodies whose type is one of the API's binary media types. The local API
+// treats every other type as binary, so the function receives a binary
+// upload as it would with binary media types configured.
 func isText(contentType string, body []byte) bool {
 	if !utf8.Valid(body) {
 		return false
