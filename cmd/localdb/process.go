@@ -89,7 +89,7 @@ func launch(p paths, port int, endpoint string, client *dynamodb.Client) (int, e
 			_ = removePIDFile(p.pidFile)
 			log := tail(p.logFile, logTailLines)
 			if strings.Contains(log, "EADDRINUSE") {
-				return 0, fmt.Errorf("another program uses %s but does not answer as DynamoDB; set DYNAMODB_PORT to a free port (details in %s)", endpoint, p.logFile)
+				return 0, fmt.Errorf("another program uses %s but does not respond as DynamoDB; set DYNAMODB_PORT to a free port (details in %s)", endpoint, p.logFile)
 			}
 			return 0, fmt.Errorf("dynalite exited during start (%v); last lines of %s:\n%s", err, p.logFile, log)
 		case <-time.After(100 * time.Millisecond):

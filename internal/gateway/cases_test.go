@@ -496,8 +496,8 @@ func TestCase_DynamoDBSlow(t *testing.T) {
 	t.Cleanup(stub.Close)
 	t.Cleanup(func() { close(stop) })
 
-	// The invocation has 2 s left, as Lambda's context would say; the
-	// handler keeps a 500 ms margin for its answer.
+	// The invocation has 2 s left, as Lambda's context would state; the
+	// handler keeps a 500 ms margin for its response.
 	h := newHarnessWithStore(t, storeAt(stub.URL), Config{DeadlineMargin: 500 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel()

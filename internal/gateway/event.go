@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// request is what the handler needs of an API Gateway event, whatever its
+// request is the part of an API Gateway event that the handler reads, whatever its
 // payload version.
 type request struct {
 	method string
@@ -58,7 +58,7 @@ type httpEvent struct {
 
 var errInvalidEvent = errors.New("event is not an API Gateway proxy event")
 
-// decodeEvent reads a payload 1.0 or 2.0 event, told apart by the version
+// decodeEvent reads a payload 1.0 or 2.0 event, distinguished by the version
 // member that only 2.0 events carry.
 func decodeEvent(raw json.RawMessage) (*request, error) {
 	var probe struct {

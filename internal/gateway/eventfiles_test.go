@@ -11,7 +11,7 @@ import (
 )
 
 // TestEventFilesLocalDB runs every sample event of events/ in the order
-// that events/README.md gives, on one fresh table, and checks each answer.
+// that events/README.md gives, on one fresh table, and checks each response.
 func TestEventFilesLocalDB(t *testing.T) {
 	root, err := devdb.ModuleRoot()
 	if err != nil {
@@ -76,7 +76,7 @@ func TestEventFilesLocalDB(t *testing.T) {
 	}
 }
 
-// eventStep is one sample event and the checks of its answer.
+// eventStep is one sample event and the checks of its response.
 type eventStep struct {
 	file  string
 	check func(*result)

@@ -30,7 +30,7 @@ const (
 	DefaultTimeout        = 10 * time.Second
 )
 
-// Store is what the handler needs of the profile store; *store.Store
+// Store is the part of the profile store that the handler calls; *store.Store
 // implements it. Its methods return the errors of package profile.
 type Store interface {
 	Get(ctx context.Context, sub string) (profile.Profile, error)
@@ -49,7 +49,7 @@ type Config struct {
 	// PUT with "If-None-Match: *".
 	RequireIfMatch bool
 	// DeadlineMargin is the time kept free before the invocation's
-	// deadline, so that a slow store still leaves time to answer 503.
+	// deadline, so that a slow store still leaves time to respond with 503.
 	DeadlineMargin time.Duration
 	// Timeout bounds the store calls of a request whose context has no
 	// deadline, as in local runs and tests.
@@ -76,7 +76,7 @@ func New(store Store, cfg Config, log *slog.Logger) *Handler {
 	return &Handler{store: store, cfg: cfg, log: log}
 }
 
-// Handle answers one API Gateway event, of payload format 1.0 or 2.0, with
+// Handle responds to one API Gateway event, of payload format 1.0 or 2.0, with
 // a proxy response. Its error is always nil: every failure, panics
 // included, becomes a problem document, since API Gateway would turn an
 // error into a bare 502.

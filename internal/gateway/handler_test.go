@@ -18,7 +18,7 @@ import (
 
 var stored = profile.Profile{Sub: testSub, Name: "Ada Example", Version: 3}
 
-// TestHandler_RejectsBeforeStore checks the requests that are answered from
+// TestHandler_RejectsBeforeStore checks the requests that get a response from
 // the event alone: the store is never called for them.
 func TestHandler_RejectsBeforeStore(t *testing.T) {
 	long := `{"name":"` + strings.Repeat("x", MaxBodySize) + `"}`
@@ -314,7 +314,7 @@ func TestHandler_Base64Body(t *testing.T) {
 	}
 }
 
-// TestHandler_CORS checks the CORS headers on answers to allowed and other
+// TestHandler_CORS checks the CORS headers on responses to allowed and other
 // origins, errors included.
 func TestHandler_CORS(t *testing.T) {
 	fake := &fakeStore{get: func(context.Context, string) (profile.Profile, error) { return profile.Profile{}, profile.ErrNotFound }}
@@ -373,7 +373,7 @@ type panicWriter struct{}
 func (panicWriter) Write([]byte) (int, error) { panic("log destination broke") }
 
 // TestHandler_LogWriterPanics checks that a failing log destination does
-// not take the answer with it.
+// not take the response with it.
 func TestHandler_LogWriterPanics(t *testing.T) {
 	fake := &fakeStore{get: func(context.Context, string) (profile.Profile, error) { return profile.Profile{}, profile.ErrNotFound }}
 	h := New(fake, Config{}, slog.New(slog.NewJSONHandler(panicWriter{}, nil)))

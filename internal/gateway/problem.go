@@ -14,7 +14,7 @@ import (
 const retryAfter = "1"
 
 // problemDoc is an RFC 9457 problem document. Its type is "about:blank",
-// so its title is the status phrase and detail says what went wrong.
+// so its title is the status phrase and detail states what went wrong.
 type problemDoc struct {
 	Type      string               `json:"type"`
 	Title     string               `json:"title"`
@@ -103,7 +103,7 @@ func problemResponse(doc problemDoc, headers map[string]string) events.APIGatewa
 	body, err := json.Marshal(doc)
 	if err != nil {
 		// A problemDoc holds only strings and numbers, so Marshal cannot fail;
-		// the status line alone still makes a readable answer.
+		// the status line alone still makes a readable response.
 		body = []byte(`{"type":"about:blank","status":500}`)
 	}
 	headers["Content-Type"] = "application/problem+json"
