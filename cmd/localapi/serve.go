@@ -223,7 +223,7 @@ func runServer(ctx context.Context, server *http.Server, listener net.Listener, 
 	if err := server.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("stop the server: %w", err)
 	}
-	fmt.Fprintln(stderr, "Stopped.")
+	fmt.Fprintln(stderr, "Stopped. The local database keeps running; make db-stop stops it.")
 	return nil
 }
 
