@@ -2,28 +2,24 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/serverless-profile/profile-service/internal/emulator"
 )
 
 const (
-	// readyTimeout bounds the wait for the emulator to accept connections.
-	readyTimeout = 10 * time.Second
 	// invokeTimeout bounds one invocation, cold start included.
 	invokeTimeout = 30 * time.Second
 	// reportTimeout bounds the wait for the INIT REPORT line after the first
@@ -50,16 +46,14 @@ func parseInitReport(line string) (time.Duration, bool) {
 	return time.Duration(math.Round(ms * float64(time.Millisecond))), true
 }
 
-// emulator is a running Runtime Interface Emulator with one function, the
-// leader of a process group that also holds the function's process.
-type emulator struct {
-	cmd         *exec.Cmd
+// instance is one function running under the emulator, with the INIT
+// REPORT durations and the last lines of its output.
+type instance struct {
+	process     *emulator.Emulator
 	bootstrap   string
-	invokeURL   string
 	client      *http.Client
+	output      *io.PipeWriter
 	initReports chan time.Duration
-	done        chan struct{} // closed when the emulator has exited
-	waitErr     error         // valid after done is closed
 
 	mu   sync.Mutex
 	tail []string // the last outputTail lines of output, for errors
@@ -71,74 +65,48 @@ const outputTail = 20
 // startEmulator starts rie with bootstrap as the function and env as the
 // whole environment, and waits until it accepts invocations. The emulator
 // starts the function at the first invocation.
-func startEmulator(ctx context.Context, rie, bootstrap string, env []string, client *http.Client) (*emulator, error) {
-	addresses, err := freeLoopbackAddresses(2)
+func startEmulator(ctx context.Context, rie, bootstrap string, env []string, client *http.Client) (*instance, error) {
+	reader, writer := io.Pipe()
+	in := &instance{
+		bootstrap:   bootstrap,
+		client:      client,
+		output:      writer,
+		initReports: make(chan time.Duration, 1),
+	}
+	go in.readOutput(reader)
+
+	process, err := emulator.Start(ctx, emulator.Config{
+		RIE:       rie,
+		Bootstrap: bootstrap,
+		LogLevel:  "info",
+		Env:       env,
+		Dir:       filepath.Dir(bootstrap),
+		Output:    writer,
+		Client:    client,
+	})
 	if err != nil {
+		writer.Close()
 		return nil, err
 	}
-	cmd := exec.Command(rie,
-		"--log-level", "info",
-		"--runtime-interface-emulator-address", addresses[0],
-		"--runtime-api-address", addresses[1],
-		bootstrap,
-	)
-	cmd.Env = env
-	cmd.Dir = filepath.Dir(bootstrap)
-	// A process group of its own lets stop end the function's process too.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	output, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("connect to the emulator's output: %w", err)
-	}
-	cmd.Stderr = cmd.Stdout
-	// The function's process may hold the pipe open after the emulator
-	// exits, so Wait must not wait for it forever.
-	cmd.WaitDelay = time.Second
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start emulator %s: %w", rie, err)
-	}
-
-	e := &emulator{
-		cmd:         cmd,
-		bootstrap:   bootstrap,
-		invokeURL:   "http://" + addresses[0] + "/2015-03-31/functions/function/invocations",
-		client:      client,
-		initReports: make(chan time.Duration, 1),
-		done:        make(chan struct{}),
-	}
-	go e.readOutput(output)
-	go func() {
-		e.waitErr = cmd.Wait()
-		close(e.done)
-	}()
-
-	// The emulator may open the runtime API after the invocation endpoint.
-	// A function started before both listen fails to fetch its first event
-	// and exits, so wait for both.
-	for _, address := range addresses {
-		if err := e.waitReady(ctx, address); err != nil {
-			e.stop()
-			return nil, err
-		}
-	}
-	return e, nil
+	in.process = process
+	return in, nil
 }
 
 // readOutput reads the emulator's and the function's output, which holds
 // one log line per request, and passes on the INIT REPORT durations.
-func (e *emulator) readOutput(output io.Reader) {
+func (in *instance) readOutput(output io.Reader) {
 	scanner := bufio.NewScanner(output)
 	scanner.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for scanner.Scan() {
-		e.mu.Lock()
-		e.tail = append(e.tail, scanner.Text())
-		if len(e.tail) > outputTail {
-			e.tail = e.tail[1:]
+		in.mu.Lock()
+		in.tail = append(in.tail, scanner.Text())
+		if len(in.tail) > outputTail {
+			in.tail = in.tail[1:]
 		}
-		e.mu.Unlock()
+		in.mu.Unlock()
 		if d, ok := parseInitReport(scanner.Text()); ok {
 			select {
-			case e.initReports <- d:
+			case in.initReports <- d:
 			default:
 			}
 		}
@@ -148,52 +116,24 @@ func (e *emulator) readOutput(output io.Reader) {
 	_, _ = io.Copy(io.Discard, output)
 }
 
-func (e *emulator) waitReady(ctx context.Context, address string) error {
-	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
-	defer cancel()
-	var dialer net.Dialer
-	for {
-		conn, err := dialer.DialContext(ctx, "tcp", address)
-		if err == nil {
-			return conn.Close()
-		}
-		select {
-		case <-e.done:
-			return fmt.Errorf("emulator exited before it accepted connections: %v", e.waitErr)
-		case <-ctx.Done():
-			return fmt.Errorf("emulator did not accept connections on %s: %w", address, ctx.Err())
-		case <-time.After(time.Millisecond):
-		}
-	}
-}
-
 // invoke sends event and returns the HTTP round trip and the function's
 // status code. It returns an error when the function failed or returned
 // no API Gateway proxy response.
-func (e *emulator) invoke(ctx context.Context, event []byte) (time.Duration, int, error) {
+func (in *instance) invoke(ctx context.Context, event []byte) (time.Duration, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, invokeTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.invokeURL, bytes.NewReader(event))
+
+	start := time.Now()
+	resp, err := in.process.Invoke(ctx, event)
+	elapsed := time.Since(start)
 	if err != nil {
 		return 0, 0, err
 	}
-
-	start := time.Now()
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return 0, 0, fmt.Errorf("invoke through the emulator: %w", err)
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	elapsed := time.Since(start)
-	if err != nil {
-		return 0, 0, fmt.Errorf("read the emulator's response: %w", err)
-	}
 	if resp.StatusCode != http.StatusOK {
-		return 0, 0, fmt.Errorf("emulator returned HTTP %s: %s", resp.Status, body)
+		return 0, 0, fmt.Errorf("emulator returned HTTP %s: %s", resp.Status, resp.Body)
 	}
 
-	status, err := proxyStatus(body)
+	status, err := proxyStatus(resp.Body)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -201,17 +141,17 @@ func (e *emulator) invoke(ctx context.Context, event []byte) (time.Duration, int
 }
 
 // lastLines returns the last lines of the emulator's output.
-func (e *emulator) lastLines() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return strings.Join(e.tail, "\n")
+func (in *instance) lastLines() string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return strings.Join(in.tail, "\n")
 }
 
 // initDuration returns the init duration that the emulator reported for
 // the function's start.
-func (e *emulator) initDuration() (time.Duration, error) {
+func (in *instance) initDuration() (time.Duration, error) {
 	select {
-	case d := <-e.initReports:
+	case d := <-in.initReports:
 		return d, nil
 	case <-time.After(reportTimeout):
 		return 0, errors.New("the emulator wrote no INIT REPORT line; it needs --log-level info")
@@ -220,25 +160,27 @@ func (e *emulator) initDuration() (time.Duration, error) {
 
 // functionPID returns the process id of the function, a child of the
 // emulator.
-func (e *emulator) functionPID() (int, error) {
-	pids, err := childPIDs(e.cmd.Process.Pid)
+func (in *instance) functionPID() (int, error) {
+	pids, err := childPIDs(in.process.PID())
 	if err != nil {
 		return 0, err
 	}
 	for _, pid := range pids {
-		if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && exe == e.bootstrap {
+		if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && exe == in.bootstrap {
 			return pid, nil
 		}
 	}
-	return 0, fmt.Errorf("no process of %s among the emulator's children %v", e.bootstrap, pids)
+	return 0, fmt.Errorf("no process of %s among the emulator's children %v", in.bootstrap, pids)
 }
 
 // stop kills the emulator and the function. A measurement needs no
 // graceful shutdown.
-func (e *emulator) stop() {
-	_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
-	<-e.done
-	e.client.CloseIdleConnections()
+func (in *instance) stop() {
+	in.process.Kill()
+	// The emulator has exited and its output is copied, so closing the
+	// pipe ends readOutput.
+	in.output.Close()
+	in.client.CloseIdleConnections()
 }
 
 // childPIDs returns the processes whose parent is ppid, from /proc.
@@ -312,22 +254,4 @@ func parseMemoryStatus(status string) (peak, current int64, err error) {
 		return 0, 0, errors.New("no VmHWM and VmRSS in the process status")
 	}
 	return peak, current, nil
-}
-
-// freeLoopbackAddresses returns n distinct 127.0.0.1 addresses whose ports
-// were free a moment ago.
-//
-// NOTE: another program can take a port before the emulator binds it. The
-// emulator then exits, and the caller starts it again.
-func freeLoopbackAddresses(n int) ([]string, error) {
-	addresses := make([]string, 0, n)
-	for range n {
-		listener, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("find a free loopback port: %w", err)
-		}
-		defer listener.Close()
-		addresses = append(addresses, listener.Addr().String())
-	}
-	return addresses, nil
 }

@@ -14,8 +14,8 @@ var methods = []string{"PUT", "GET", "PATCH"}
 
 // startAttempts is how often a fresh start is tried when the emulator
 // fails, as it can when another socket takes one of its ports between
-// freeLoopbackAddresses and its start. The report counts the failed
-// attempts.
+// the choice of its free ports and its start. The report counts the
+// failed attempts.
 const startAttempts = 3
 
 // functionUnderTest is a bootstrap with its environment and the events
@@ -209,7 +209,7 @@ func measureWarm(ctx context.Context, profileFn, helloFn functionUnderTest, dire
 
 // send invokes the function in e with the event of method and returns the
 // round trip, or an error when the status is not a success.
-func (f functionUnderTest) send(ctx context.Context, e *emulator, method string) (time.Duration, error) {
+func (f functionUnderTest) send(ctx context.Context, e *instance, method string) (time.Duration, error) {
 	d, status, err := e.invoke(ctx, f.events[method])
 	if err != nil {
 		return 0, err

@@ -123,16 +123,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
-	emulator, err := startEmulator(ctx, rie, bootstrap, c.emulatorLogging, stderr)
+	result, err := invokeOnce(ctx, rie, bootstrap, c.emulatorLogging, event, stderr)
 	if err != nil {
 		return err
-	}
-	result, invokeErr := emulator.invoke(ctx, event)
-	if err := emulator.stop(); err != nil {
-		fmt.Fprintln(stderr, "invoke:", err)
-	}
-	if invokeErr != nil {
-		return invokeErr
 	}
 
 	if err := printResult(stdout, stderr, result); err != nil {

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/serverless-profile/profile-service/internal/emulator"
 )
 
 // helperFunctionEnv makes the test binary act as the Lambda function when
@@ -238,7 +240,7 @@ func TestPrintResult(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			if err := printResult(&stdout, &stderr, result{status: 200, body: []byte(tt.body)}); err != nil {
+			if err := printResult(&stdout, &stderr, emulator.Response{StatusCode: 200, Body: []byte(tt.body)}); err != nil {
 				t.Fatalf("printResult: %v", err)
 			}
 			if stdout.String() != tt.wantStdout {
@@ -263,7 +265,7 @@ func TestCheckResult(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkResult(result{status: tt.status, statusText: "status", body: []byte(tt.body)})
+			err := checkResult(emulator.Response{StatusCode: tt.status, Status: "status", Body: []byte(tt.body)})
 			if tt.wantErr && !errors.Is(err, errFunction) {
 				t.Errorf("checkResult() = %v, want errFunction", err)
 			}

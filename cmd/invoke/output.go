@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/serverless-profile/profile-service/internal/emulator"
 )
 
 // readEvent returns the contents of the event file, which must be JSON.
@@ -56,13 +58,13 @@ type proxyResponse struct {
 // when it is not JSON. When the response is a proxy response whose body is
 // JSON, it writes the parsed body after it, announced on stderr so that
 // stdout stays a stream of JSON documents.
-func printResult(stdout, stderr io.Writer, r result) error {
-	if err := writeJSON(stdout, r.body); err != nil {
+func printResult(stdout, stderr io.Writer, r emulator.Response) error {
+	if err := writeJSON(stdout, r.Body); err != nil {
 		return err
 	}
 
 	var response proxyResponse
-	if json.Unmarshal(r.body, &response) != nil || response.Body == nil {
+	if json.Unmarshal(r.Body, &response) != nil || response.Body == nil {
 		return nil
 	}
 	body := []byte(*response.Body)
@@ -109,18 +111,18 @@ type functionError struct {
 // or failed to start. A text body instead of JSON is the emulator's own
 // message, such as a timeout. A JSON body with errorType and errorMessage is
 // the runtime's error payload.
-func checkResult(r result) error {
-	if !json.Valid(r.body) {
-		return fmt.Errorf("%w: the emulator returned HTTP %s with %q instead of a JSON response", errFunction, r.statusText, r.body)
+func checkResult(r emulator.Response) error {
+	if !json.Valid(r.Body) {
+		return fmt.Errorf("%w: the emulator returned HTTP %s with %q instead of a JSON response", errFunction, r.Status, r.Body)
 	}
 
 	var payload functionError
-	isError := json.Unmarshal(r.body, &payload) == nil && payload.ErrorType != "" && payload.ErrorMessage != ""
+	isError := json.Unmarshal(r.Body, &payload) == nil && payload.ErrorType != "" && payload.ErrorMessage != ""
 	switch {
-	case r.status != 200 && isError:
-		return fmt.Errorf("%w: the function failed (HTTP %s from the emulator) with %s: %s", errFunction, r.statusText, payload.ErrorType, payload.ErrorMessage)
-	case r.status != 200:
-		return fmt.Errorf("%w: the emulator returned HTTP %s; see its output above", errFunction, r.statusText)
+	case r.StatusCode != 200 && isError:
+		return fmt.Errorf("%w: the function failed (HTTP %s from the emulator) with %s: %s", errFunction, r.Status, payload.ErrorType, payload.ErrorMessage)
+	case r.StatusCode != 200:
+		return fmt.Errorf("%w: the emulator returned HTTP %s; see its output above", errFunction, r.Status)
 	case isError:
 		return fmt.Errorf("%w: the function returned %s: %s", errFunction, payload.ErrorType, payload.ErrorMessage)
 	}
