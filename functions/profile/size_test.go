@@ -64,7 +64,7 @@ func TestBootstrap_DeadCodeElimination(t *testing.T) {
 	}
 	if len(culprits) > 0 {
 		// With Go 1.26, a constant MethodByName("Methods") has this effect
-		// too, because it keeps reflect's Methods iterators; that call in
+		// too, because it keeps reflect's Methods iterators. That call in
 		// google.golang.org/protobuf before v1.36.12 was the cause once.
 		t.Errorf("the linker keeps every exported method, because of these edges of go build -ldflags=-dumpdep "+
 			"(github.com/aarzilli/whydeadcode shows the callers):\n%s", strings.Join(culprits, "\n"))

@@ -898,7 +898,7 @@ func TestCase_NameLengthInCharacters(t *testing.T) {
 	h.do(rest("PUT", nameBody(name101), "Content-Type", jsonType, "If-Match", `"1"`).json()).wantProblem(400).
 		wantErrors("/name")
 
-	// openapi.yaml asks clients for trimmed text, so the padded name is
+	// openapi.yaml requires trimmed text from clients, so the padded name is
 	// outside it, but the handler trims before it counts.
 	h.doLenient(rest("PUT", nameBody("  "+name100+"  "), "Content-Type", jsonType, "If-Match", `"1"`).json()).wantStatus(200).
 		wantHeader("ETag", `"2"`).

@@ -1,5 +1,5 @@
 // Package gateway adapts the profile API to Amazon API Gateway's Lambda
-// proxy integration. It is the only package that knows API Gateway events.
+// proxy integration. It is the only package that reads API Gateway events.
 //
 // It accepts the REST API event (payload format 1.0) and the HTTP API event
 // (payload format 2.0), reads the caller's sub from the Cognito or JWT

@@ -50,8 +50,8 @@ const (
 	hang
 )
 
-// faultErrors are the error types of the faults that the proxy answers
-// with a DynamoDB error document.
+// faultErrors are the error types of the faults that the proxy responds
+// to with a DynamoDB error document.
 var faultErrors = map[fault]struct {
 	status    int
 	errorType string
@@ -67,13 +67,13 @@ var faultErrors = map[fault]struct {
 const faultMessage = "injected fault"
 
 // faultProxy is an HTTP proxy on a loopback port that forwards DynamoDB
-// requests to the local database or answers them with a fault.
+// requests to the local database or responds to them with a fault.
 type faultProxy struct {
 	t       *testing.T
 	address string
 	proxy   *httputil.ReverseProxy
 	current atomic.Int64
-	// injected counts the DynamoDB requests answered with a fault, SDK
+	// injected counts the DynamoDB requests that got a fault, SDK
 	// retries included; refused connections are not counted.
 	injected atomic.Int64
 	// release ends the requests that hang, when the test ends.

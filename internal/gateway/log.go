@@ -12,7 +12,7 @@ import (
 // alone.
 func (h *Handler) logRequest(ctx context.Context, r *request, status int, failure error, latency time.Duration) {
 	// The line is written after Handle has recovered from any panic, so a
-	// log writer that panics would escape it and cost the client its answer.
+	// log writer that panics would escape it and cost the client its response.
 	defer func() { _ = recover() }()
 
 	route := r.route

@@ -34,7 +34,7 @@ func (h *Handler) respond(r *request, status int, body []byte, etag string) even
 	return events.APIGatewayProxyResponse{StatusCode: status, Headers: headers, Body: string(body)}
 }
 
-// preflight answers a CORS preflight. It needs no caller, since browsers
+// preflight responds to a CORS preflight. It needs no caller, since browsers
 // send it without credentials, and touches no data.
 func (h *Handler) preflight(r *request) events.APIGatewayProxyResponse {
 	headers := map[string]string{"Cache-Control": "no-store", "Allow": allowMethods}

@@ -1,6 +1,6 @@
 // Package openapi loads the OpenAPI 3.1 description of the profile API,
 // openapi.yaml at the module root, and checks HTTP exchanges against it, so
-// that tests can prove that the handler responds as the description says.
+// that tests can prove that the handler responds as the description states.
 //
 // Loading validates the document with github.com/getkin/kin-openapi, whose
 // schema checks follow JSON Schema draft 2020-12 as OpenAPI 3.1 requires.

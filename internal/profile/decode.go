@@ -59,8 +59,8 @@ func decodeObject(body []byte) ([]member, error) {
 	return members, nil
 }
 
-// decodeMember reads one name and its value, which may be of any JSON type;
-// the field rules check the type later so that every field gets its error.
+// decodeMember reads one name and its value, which may be of any JSON type.
+// The field rules check the type later, so that every field gets its error.
 func decodeMember(dec *json.Decoder) (member, error) {
 	tok, err := dec.Token()
 	if err != nil {

@@ -143,7 +143,7 @@ var zoneName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$`
 var notZones = regexp.MustCompile(`^(Local|posixrules|(posix|right)/.*)$`)
 
 // normalizeZone accepts an IANA time zone name, such as Europe/Paris, that
-// the time zone database knows.
+// the time zone database contains.
 func normalizeZone(s string) (string, problem) {
 	invalid := problem{CodeInvalidZone, "must be an IANA time zone name such as Europe/Paris"}
 	if len(s) > MaxZoneLength || !zoneName.MatchString(s) || notZones.MatchString(s) {

@@ -99,7 +99,7 @@ func parse(body []byte, patch bool) ([]Change, error) {
 	return changes, nil
 }
 
-// change returns what one editable member asks for: a value to set, a
+// change returns the change that one editable member requests: a value to set, a
 // removal (null in a patch), or nothing (null in a PUT means absent).
 func change(r rule, m member, patch bool) (*Change, problem) {
 	if bytes.Equal(m.value, []byte("null")) {

@@ -21,7 +21,7 @@ const (
 	maxLocalPartSize = 64
 )
 
-// problem is what a field rule reports about a value; the zero value means
+// problem is a field rule's finding about a value. The zero value means
 // the value is valid.
 type problem struct {
 	code   string

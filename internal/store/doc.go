@@ -4,8 +4,8 @@
 // Every write is a single conditional request (UpdateItem or DeleteItem), so
 // there is no read-modify-write window: the version is incremented inside
 // the request, and the client's If-Match or If-None-Match becomes part of
-// its ConditionExpression. When a condition fails, the store tells "no
-// profile" from "another version" by the old item that DynamoDB returns
+// its ConditionExpression. When a condition fails, the store distinguishes
+// "no profile" from "another version" by the old item that DynamoDB returns
 // with ReturnValuesOnConditionCheckFailure, or, where the database returns
 // none (as dynalite does), by one consistent read.
 //

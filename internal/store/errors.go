@@ -23,7 +23,7 @@ var throttlingCodes = map[string]bool{
 
 // classify wraps err with profile.ErrUnavailable when the same request may
 // succeed later: the deadline passed, the database could not be reached,
-// it throttled, or it answered with a server error after the SDK's
+// it throttled, or it responded with a server error after the SDK's
 // retries. Any other error is returned as it is.
 func classify(err error) error {
 	if transient(err) {
